@@ -1,0 +1,77 @@
+"""Fixtures shared by every app's tests: users for each role, signed-in clients that have
+passed MFA, and the API client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
+
+from peelian.accounts.roles import ROLES
+from peelian.accounts.signals import sync_roles
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _roles(db: Any) -> None:
+    sync_roles()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    from peelian.accounts.services import user_create
+
+    counter = {"n": 0}
+
+    def make(*roles: str, username: str | None = None, mfa: bool = True, **extra: Any) -> Any:
+        counter["n"] += 1
+        user = user_create(
+            actor="system:test",
+            username=username or f"user{counter['n']}",
+            email=f"user{counter['n']}@example.org",
+            password=TEST_PASSWORD,
+            roles=list(roles),
+            check_permission=False,
+            **extra,
+        )
+        if mfa:
+            TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        return user
+
+    return make
+
+
+def _verify_session(client: Client, user: Any) -> None:
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def login() -> Callable[[Client, Any], Client]:
+    """``login(client, user)`` signs the user in with a verified second factor."""
+
+    def do(client: Client, user: Any) -> Client:
+        _verify_session(client, user)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture(params=[r.slug for r in ROLES])
+def any_role(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

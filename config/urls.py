@@ -8,6 +8,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("peelian.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

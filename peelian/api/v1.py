@@ -1,0 +1,7 @@
+"""The v1 router: each app's ``api.py`` exposes ``urlpatterns``, included here by prefix."""
+
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("peelian.api.endpoints")),
+]

@@ -41,7 +41,7 @@ test: install browser
 	$(BIN)/pytest -q -n 2
 
 test-postgres: install browser
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --create-db
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -23,13 +23,18 @@ if (BASE_DIR / ".env").is_file():
 
 
 def _local_secret_key() -> str:
-    """Generate a secret key once into ./var for local use (never in production)."""
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    """Generate a secret key once into ./var for local use. Production never uses it:
+    config.production reads SECRET_KEY from the environment only and refuses to start
+    without one."""
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(50))
+            path.chmod(0o600)
+        return path.read_text().strip()
+    except OSError:
+        return ""
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
@@ -240,8 +245,9 @@ CONTENT_SECURITY_POLICY = {
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "peelian.api.authentication.SessionAuthentication",
+        # Token first, so an anonymous request is answered 401 with WWW-Authenticate.
         "peelian.api.authentication.TokenAuthentication",
+        "peelian.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "peelian.api.pagination.PageNumberPagination",

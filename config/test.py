@@ -5,7 +5,11 @@ from config.base import REST_FRAMEWORK
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never prod
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    # The real queue, for tests of the worker: task.using(backend="database").
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
@@ -16,4 +20,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "10000/minute"},
 }
+STATIC_ROOT = None  # tests serve static files from the apps (WhiteNoise finders)
+WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -20,3 +20,7 @@ def main(argv: list[str] | None = None) -> None:
         args[1:2] = ALIASES[args[1]]
     args[0] = "peelian"
     execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peelian.accounts.signals import SESSION_AUTH_AT, SESSION_LAST_SEEN
+from peelian.api.errors import error_body
 
 # Paths a signed-in user may reach before passing MFA.
 MFA_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/favicon")
@@ -50,9 +51,7 @@ class StaffSessionMiddleware:
                     % {"h": settings.PEELIAN_SESSION_MAX_AGE.total_seconds() // 3600}
                 )
                 if request.path.startswith("/api/"):
-                    return JsonResponse(
-                        {"error": {"code": "session_expired", "message": message}}, status=401
-                    )
+                    return JsonResponse(error_body("session_expired", message), status=401)
                 messages.info(request, message)
                 return redirect(
                     f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
@@ -79,12 +78,7 @@ class RequireMFAMiddleware:
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {
-                        "error": {
-                            "code": "mfa_required",
-                            "message": _("Complete two-factor sign-in first."),
-                        }
-                    },
+                    error_body("mfa_required", _("Complete two-factor sign-in first.")),
                     status=403,
                 )
             from peelian.accounts.services import mfa_is_enrolled

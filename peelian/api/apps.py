@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "peelian.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from peelian.api import schema  # noqa: F401 - registers the OpenAPI extensions

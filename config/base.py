@@ -48,6 +48,8 @@ PEELIAN_AGENCY_NAME = env.str("PEELIAN_AGENCY_NAME", default="")
 PEELIAN_PUBLIC_OFFICER_PAGES = env.bool("PEELIAN_PUBLIC_OFFICER_PAGES", default=False)
 
 INSTALLED_APPS = [
+    # First, so its templates override Django's (admin/base_site.html: the admin's brand).
+    "peelian.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,8 +71,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    # First-party apps. Order matters only for template overrides: web first.
-    "peelian.web",
+    # First-party apps (peelian.web is at the top, for its template overrides).
     "peelian.core",
     "peelian.audit",
     "peelian.accounts",

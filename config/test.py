@@ -20,6 +20,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "user": "10000/minute"},
 }
-STATIC_ROOT = None  # tests serve static files from the apps (WhiteNoise finders)
+STATIC_ROOT = None  # type: ignore[assignment]  # tests serve static from the apps
 WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -75,3 +75,61 @@ def api_client() -> APIClient:
 @pytest.fixture(params=[r.slug for r in ROLES])
 def any_role(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+# --- real-browser tests -------------------------------------------------------------------
+# Debian's Chromium driven by Playwright. Without it, browser tests skip with the reason;
+# with PEELIAN_REQUIRE_BROWSER=1 (CI) a missing browser fails them instead.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_chromium() -> None:
+    import os
+    from pathlib import Path
+
+    if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
+        return
+    reason = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("PEELIAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"PEELIAN_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Chromium, per test. Playwright's sync API runs an event loop in this thread, and
+    Django then refuses synchronous database calls unless told they are safe here."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def flushable_audit_log(live_server: Any) -> Any:
+    """For tests on pytest-django's ``live_server``: they commit for real, so the database
+    is emptied afterwards with TRUNCATE, which the audit table's trigger refuses on
+    PostgreSQL (by design). Just before that flush, this connection switches triggers off
+    (replica mode); Django closes the connection after a transactional test, so the next
+    test has them again."""
+    from django.db import connection
+
+    yield
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -52,10 +53,18 @@ class StaffSessionMiddleware:
                 )
                 if request.path.startswith("/api/"):
                     return JsonResponse(error_body("session_expired", message), status=401)
-                messages.info(request, message)
-                return redirect(
+                # MessageMiddleware runs after this one, so its storage is not there yet:
+                # make it, and write it to the response ourselves, as that middleware would.
+                storage = getattr(request, "_messages", None)
+                if storage is None:
+                    storage = default_storage(request)
+                    request._messages = storage  # type: ignore[attr-defined]
+                storage.add(messages.INFO, message)
+                response = redirect(
                     f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
                 )
+                storage.update(response)
+                return response
             request.session.setdefault(SESSION_AUTH_AT, auth_at)
             request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)

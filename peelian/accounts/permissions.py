@@ -12,7 +12,7 @@ class AccountsPolicy(Policy):
     def can(self, actor: Any, action: str, obj: Any = None) -> bool:
         if action in {"user.list", "user.create", "user.update", "user.roles", "mfa.reset"}:
             return has_role(actor, ADMINISTRATOR)
-        if action in {"mfa.manage_own", "token.manage_own"}:
+        if action in {"mfa.manage_own", "token.manage_own", "password.change_own"}:
             return bool(getattr(actor, "is_authenticated", False)) and (
                 obj is None or obj.pk == actor.pk
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import secrets
 from typing import Any
 
@@ -9,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,10 +20,11 @@ from rest_framework.authtoken.models import Token
 from peelian.accounts.models import User
 from peelian.accounts.permissions import policy
 from peelian.accounts.roles import ROLE_SLUGS
-from peelian.audit.services import audit_log
+from peelian.audit.services import audit_log, snapshot
 from peelian.core.errors import ApplicationError, validation_error_to_application_error
 
 RECOVERY_CODE_COUNT = 10
+RECOVERY_CODE_LENGTH = 10
 # Unambiguous alphabet for codes people copy by hand (no 0/O, 1/l/I).
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -34,6 +38,15 @@ def _check_roles(roles: list[str] | set[str]) -> list[str]:
             fields={"roles": [_("Unknown role: %(r)s.") % {"r": r} for r in unknown]},
         )
     return sorted(set(roles))
+
+
+def _check_password_strength(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(
+            exc.messages[0], code="weak_password", fields={"password": list(exc.messages)}
+        ) from exc
 
 
 @transaction.atomic
@@ -70,10 +83,10 @@ def user_create(
     )
     try:
         user.full_clean(exclude=["password"])
-        if password is not None:
-            validate_password(password, user)
     except ValidationError as exc:
         raise validation_error_to_application_error(exc) from exc
+    if password is not None:
+        _check_password_strength(password, user)
     if password is None:
         user.set_unusable_password()
     else:
@@ -131,11 +144,91 @@ def user_deactivate(*, actor: Any, user: User) -> User:
     return user
 
 
+@transaction.atomic
+def user_reactivate(*, actor: Any, user: User) -> User:
+    policy.require(actor, "user.update")
+    if user.is_active:
+        return user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_log(
+        actor=actor,
+        action="accounts.user.reactivate",
+        target=user,
+        before={"is_active": False},
+        after={"is_active": True},
+    )
+    return user
+
+
+_PROFILE_FIELDS = ("email", "first_name", "last_name", "preferred_language")
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    preferred_language: str,
+) -> User:
+    """Change a user's profile (not their username, roles, password or status)."""
+    policy.require(actor, "user.update")
+    before = snapshot(user, _PROFILE_FIELDS)
+    user.email = email
+    user.first_name = first_name
+    user.last_name = last_name
+    user.preferred_language = preferred_language
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise validation_error_to_application_error(exc) from exc
+    after = snapshot(user, _PROFILE_FIELDS)
+    changed = [name for name in _PROFILE_FIELDS if before[name] != after[name]]
+    if not changed:
+        return user
+    user.save(update_fields=changed)
+    audit_log(
+        actor=actor,
+        action="accounts.user.update",
+        target=user,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(
+    *, actor: Any, user: User, password: str, current_password: str | None = None
+) -> User:
+    """Set a password. Users changing their own must give the current one; administrators
+    may set anyone else's. The audit entry never holds either password."""
+    own = not isinstance(actor, str) and getattr(actor, "pk", None) == user.pk
+    if own:
+        policy.require(actor, "password.change_own", user)
+        if not user.check_password(current_password or ""):
+            raise ApplicationError(
+                _("Your current password is not right."),
+                code="wrong_password",
+                fields={"current_password": [_("Your current password is not right.")]},
+            )
+    else:
+        policy.require(actor, "user.update")
+    _check_password_strength(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_log(actor=actor, action="accounts.user.password", target=user, after={"own": own})
+    return user
+
+
 # --- MFA ---------------------------------------------------------------------------------
 
 
 def mfa_is_enrolled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 @transaction.atomic
@@ -155,7 +248,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     )
     device.token_set.all().delete()
     codes = [
-        "".join(secrets.choice(_CODE_ALPHABET) for _i in range(10))
+        "".join(secrets.choice(_CODE_ALPHABET) for _i in range(RECOVERY_CODE_LENGTH))
         for _j in range(RECOVERY_CODE_COUNT)
     ]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
@@ -202,32 +295,52 @@ def mfa_reset(*, actor: Any, user: User) -> None:
 def mfa_verify(*, user: User, token: str) -> Any:
     """Check a TOTP code or a recovery code. Returns the device that matched, or raises.
 
+    A code as long as a recovery code is checked against the recovery codes only, anything
+    else against the authenticator only, so a mistyped code of one kind never slows down
+    (django-otp throttles each device after a failure: 1, 2, 4, 8 ... seconds) the other.
     Recovery codes are single use (django-otp deletes a static token once it is used).
     Each attempt is audited, success or failure, in its own transaction so a failure is
     recorded even though the request fails.
     """
     token = (token or "").strip().replace(" ", "").replace("-", "").lower()
-    matched = None
+    recovery = len(token) == RECOVERY_CODE_LENGTH
+    model: type[TOTPDevice] | type[StaticDevice] = StaticDevice if recovery else TOTPDevice
+    matched: Any = None
+    locked_until: dt.datetime | None = None
     if token:
-        devices: list[Any] = [
-            *TOTPDevice.objects.filter(user=user, confirmed=True),
-            *StaticDevice.objects.filter(user=user, confirmed=True),
-        ]
-        for device in devices:
-            ok, _reason = device.verify_is_allowed()
-            if ok and device.verify_token(token):
-                matched = device
-                break
+        with transaction.atomic():
+            # The row lock makes a recovery code or a TOTP step usable by one request only.
+            devices: list[Any] = list(
+                model.objects.select_for_update().filter(user=user, confirmed=True)
+            )
+            for device in devices:
+                allowed, info = device.verify_is_allowed()
+                if not allowed:
+                    until = (info or {}).get("locked_until")
+                    if until is not None and (locked_until is None or until > locked_until):
+                        locked_until = until
+                    continue
+                if device.verify_token(token):
+                    matched = device
+                    break
+    kind = "recovery" if recovery else "totp"
     with transaction.atomic():
         if matched is None:
-            audit_log(actor=user, action="accounts.mfa.verify_failed", target=user)
-        else:
-            action = (
-                "accounts.mfa.recovery_used"
-                if isinstance(matched, StaticDevice)
-                else "accounts.mfa.verify"
+            audit_log(
+                actor=user,
+                action="accounts.mfa.verify_failed",
+                target=user,
+                after={"kind": kind, "throttled": locked_until is not None},
             )
+        else:
+            action = "accounts.mfa.recovery_used" if recovery else "accounts.mfa.verify"
             audit_log(actor=user, action=action, target=user)
+    if matched is None and locked_until is not None:
+        wait = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+        message = _("Too many wrong codes. Wait %(s)d seconds, then try again.") % {"s": wait}
+        raise ApplicationError(
+            message, code="mfa_throttled", status=429, fields={"token": [message]}
+        )
     if matched is None:
         raise ApplicationError(
             _("That code is not right."),

@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns: list = [
     path("", include("peelian.api.endpoints")),
+    path("agency/", include("peelian.agency.api")),
 ]

@@ -144,7 +144,9 @@ def planted_statistic():
 def test_statistic_catalogue_states_method(api_client, planted_statistic):
     listing = api_client.get("/api/v1/catalogue/statistics/").json()["results"]
     item = next(s for s in listing if s["slug"] == "test-share")
-    assert item["method"] and item["denominator"] and item["uncertainty"]
+    assert item["method"]
+    assert item["denominator"]
+    assert item["uncertainty"]
     detail = api_client.get("/api/v1/catalogue/statistics/test-share/").json()
     assert detail["result"]["values"][0] == {
         "label": "yes",

@@ -44,6 +44,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The agency this installation serves (shown on every page).
 PEELIAN_AGENCY_NAME = env.str("PEELIAN_AGENCY_NAME", default="")
+# Public statistics are recomputed at most this often (seconds) under any traffic.
+PEELIAN_STATISTICS_CACHE_SECONDS = env.int("PEELIAN_STATISTICS_CACHE_SECONDS", default=300)
 # Public officer pages are off by default: the law differs by state.
 PEELIAN_PUBLIC_OFFICER_PAGES = env.bool("PEELIAN_PUBLIC_OFFICER_PAGES", default=False)
 

@@ -22,4 +22,5 @@ REST_FRAMEWORK = {
 }
 STATIC_ROOT = None  # type: ignore[assignment]  # tests serve static from the apps
 WHITENOISE_USE_FINDERS = True
+PEELIAN_STATISTICS_CACHE_SECONDS = 0  # tests see the data they just wrote
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

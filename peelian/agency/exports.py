@@ -251,21 +251,21 @@ def workforce_representation() -> StatisticResult:
         label = RACE_LABELS.get(g.group, g.group)
         values.append(
             StatisticValue(
-                label=_("%(race)s: share of officers") % {"race": label},
+                label=_lazy_interpolate(_("%(race)s: share of officers"), race=label),
                 value=round(g.officer_share, 4),
                 denominator=result.officers_total,
             )
         )
         values.append(
             StatisticValue(
-                label=_("%(race)s: share of residents") % {"race": label},
+                label=_lazy_interpolate(_("%(race)s: share of residents"), race=label),
                 value=round(g.resident_share, 4),
                 denominator=result.residents_total,
             )
         )
         values.append(
             StatisticValue(
-                label=_("%(race)s: representation ratio") % {"race": label},
+                label=_lazy_interpolate(_("%(race)s: representation ratio"), race=label),
                 value=round(g.ratio, 3) if g.ratio is not None else None,
                 denominator=result.officers_total,
                 interval=(

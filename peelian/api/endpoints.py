@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -21,6 +20,7 @@ from peelian.accounts.services import api_token_create, mfa_verify
 from peelian.core.errors import ApplicationError, NotFound
 from peelian.core.permissions import roles_of
 from peelian.core.registry import Statistic, StatisticResult, registry
+from peelian.core.statistics import statistic_result
 
 
 class MeView(APIView):
@@ -102,7 +102,7 @@ def _statistic_json(stat: Statistic, *, with_values: bool) -> dict[str, Any]:
         "source": str(stat.source),
     }
     if with_values:
-        result: StatisticResult = stat.compute()
+        result: StatisticResult = statistic_result(stat)
         out["result"] = {
             "unit": str(result.unit),
             "as_of": result.as_of.isoformat(),
@@ -181,8 +181,7 @@ class StatisticDetailView(APIView):
         stat = registry.statistics.get(slug)
         if stat is None:
             raise NotFound(_("No statistic with that name."))
-        with transaction.atomic():
-            return Response(_statistic_json(stat, with_values=True))
+        return Response(_statistic_json(stat, with_values=True))
 
 
 urlpatterns = [

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -40,6 +39,7 @@ from peelian.core.registry import (
     StatisticValue,
     registry,
 )
+from peelian.core.statistics import statistic_result
 from peelian.core.strategies import BY_NUMBER, BY_SLUG, Strategy
 from peelian.web.context_processors import site_name
 
@@ -84,10 +84,9 @@ class ComputedStatistic:
 
 def compute(statistic: Statistic) -> ComputedStatistic:
     try:
-        # A savepoint: a database error inside one statistic must not poison the request's
-        # transaction for the next one.
-        with transaction.atomic():
-            result = statistic.compute()
+        # Cached, and computed in a savepoint: a database error inside one statistic must
+        # not poison the request's transaction for the next one.
+        result = statistic_result(statistic)
     except Exception:
         logger.exception("statistic %r could not be computed", statistic.slug)
         return ComputedStatistic(statistic, None)

@@ -170,3 +170,25 @@ def test_statistic_states_method_denominator_and_uncertainty():
     assert "hiring process" in str(stat.uncertainty)
     assert "active" in str(stat.denominator)
     assert "divided" in str(stat.method)
+
+
+def test_cached_statistic_labels_follow_the_readers_language(city, settings):
+    """A result computed for a Spanish reader and cached must still read in English for
+    the next, English, reader: labels stay lazy until rendered."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from peelian.core.statistics import statistic_result
+
+    settings.PEELIAN_STATISTICS_CACHE_SECONDS = 60
+    cache.clear()
+    stat = registry.statistics["workforce-representation"]
+    with translation.override("es"):
+        result = statistic_result(stat)
+        spanish = [str(v.label) for v in result.values]
+    with translation.override("en"):
+        english = [str(v.label) for v in statistic_result(stat).values]
+    cache.clear()
+    assert english[0].startswith("Representation ratio") or ": share of" in english[1]
+    assert all("proporción" not in label.lower() for label in english)
+    assert spanish != english

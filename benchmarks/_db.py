@@ -18,6 +18,8 @@ def fresh_database() -> Iterator[str]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.base")
     tmp = tempfile.TemporaryDirectory(prefix="peelian-bench-")
     os.environ["PEELIAN_VAR_DIR"] = tmp.name
+    os.environ["STATIC_ROOT"] = os.path.join(tmp.name, "static")
+    os.makedirs(os.environ["STATIC_ROOT"])
     url = os.environ.get("DATABASE_URL", "")
     pg_name = None
     if url.startswith("postgres"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.audit_chain"]
+BENCHMARKS = ["benchmarks.audit_chain", "benchmarks.public_pages"]
 
 if __name__ == "__main__":
     failed = 0

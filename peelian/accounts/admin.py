@@ -15,9 +15,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -27,6 +26,7 @@ from peelian.accounts import services
 from peelian.accounts.models import User
 from peelian.accounts.permissions import policy
 from peelian.accounts.roles import ADMINISTRATOR, BY_SLUG, ROLES
+from peelian.core.admin import ServiceModelAdmin
 from peelian.core.errors import ApplicationError
 
 ROLE_CHOICES = [(r.slug, r.title) for r in ROLES]
@@ -185,7 +185,7 @@ class UserChangeForm(_PasswordPairMixin, forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ServiceModelAdmin):
     list_display = [
         "username",
         "full_name",
@@ -227,9 +227,6 @@ class UserAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, "user.update")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # accounts are deactivated, never deleted: the audit log refers to them
 
     # -- the list -----------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
@@ -273,71 +270,37 @@ class UserAdmin(admin.ModelAdmin):
         return form
 
     # -- writes: every one through a service ---------------------------------------------------
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
+        return services.user_create(
+            actor=request.user,
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+            roles=list(data.get("roles", [])),
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            preferred_language=data.get("preferred_language") or "en",
+        )
+
+    def update(self, request: HttpRequest, stored: Any, changed: dict[str, Any], form: Any) -> Any:
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                if not change:
-                    user = services.user_create(
-                        actor=request.user,
-                        username=data["username"],
-                        email=data["email"],
-                        password=data["password1"],
-                        roles=list(data.get("roles", [])),
-                        first_name=data.get("first_name", ""),
-                        last_name=data.get("last_name", ""),
-                        preferred_language=data.get("preferred_language") or "en",
-                    )
-                    obj.pk = user.pk
-                    obj._state.adding = False
-                    return
-                # The form already copied its values onto ``obj``; the services compare
-                # against the stored row, so they get a fresh copy.
-                user = User.objects.get(pk=obj.pk)
-                services.user_update(
-                    actor=request.user,
-                    user=user,
-                    email=data["email"],
-                    first_name=data.get("first_name", ""),
-                    last_name=data.get("last_name", ""),
-                    preferred_language=data.get("preferred_language") or "en",
-                )
-                roles = sorted(data.get("roles", []))
-                if roles != sorted(user.groups.values_list("name", flat=True)):
-                    services.user_set_roles(actor=request.user, user=user, roles=roles)
-                if data.get("new_password1"):
-                    services.user_set_password(
-                        actor=request.user, user=user, password=data["new_password1"]
-                    )
-        except ApplicationError as exc:
-            # The form checks what it can; this is a rule that only the service could see
-            # (or a change made meanwhile). Nothing was written.
-            request._peelian_admin_error = exc  # type: ignore[attr-defined]
-            self.message_user(request, str(exc.message), messages.ERROR)
+        services.user_update(
+            actor=request.user,
+            user=stored,
+            email=data["email"],
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            preferred_language=data.get("preferred_language") or "en",
+        )
+        roles = sorted(data.get("roles", []))
+        if roles != sorted(stored.groups.values_list("name", flat=True)):
+            services.user_set_roles(actor=request.user, user=stored, roles=roles)
+        if data.get("new_password1"):
+            services.user_set_password(
+                actor=request.user, user=stored, password=data["new_password1"]
+            )
+        return User.objects.get(pk=stored.pk)
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Roles are set by the services in ``save_model``; there is nothing else related."""
-
-    def _failed(self, request: HttpRequest) -> bool:
-        return getattr(request, "_peelian_admin_error", None) is not None
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None if self._failed(request) else super().log_addition(request, obj, message)
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None if self._failed(request) else super().log_change(request, obj, message)
-
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
-        if self._failed(request):
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
-        if self._failed(request):
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_change(request, obj)
-
-    # -- actions --------------------------------------------------------------------------------
     def _each(
         self, request: HttpRequest, queryset: QuerySet[User], service: Any, done: str
     ) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -31,15 +30,8 @@ from peelian.agency.models import (
     Unit,
 )
 from peelian.agency.permissions import policy
+from peelian.core.admin import ServiceModelAdmin
 from peelian.core.errors import ApplicationError
-
-
-def _adopt(obj: Any, saved: Any) -> None:
-    """Make the admin's unsaved ``obj`` stand for the row a service created."""
-    for field in saved._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-    obj._state.db = saved._state.db
 
 
 class BoundaryFormMixin:
@@ -51,19 +43,11 @@ class BoundaryFormMixin:
             raise forms.ValidationError(str(exc.message), code=exc.code) from exc
 
 
-class ServiceAdmin(admin.ModelAdmin):
-    """Writes through services. A rule only the service can check (or a change made at the
-    same moment) shows as an error message and nothing is written."""
+class ServiceAdmin(ServiceModelAdmin):
+    """Agency structure pages: writes through services; access by the agency policy."""
 
     policy_action = "structure.manage"
 
-    def create(self, request: HttpRequest, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def update(self, request: HttpRequest, obj: Any, data: dict[str, Any], form: Any) -> Any:
-        raise NotImplementedError
-
-    # -- permissions: the agency policy ------------------------------------------------------
     def has_module_permission(self, request: HttpRequest) -> bool:
         return policy.can(request.user, self.policy_action)
 
@@ -75,66 +59,6 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return policy.can(request.user, self.policy_action)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    # -- writes ----------------------------------------------------------------------------
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        data = dict(form.cleaned_data)
-        try:
-            with transaction.atomic():
-                if not change:
-                    _adopt(obj, self.create(request, data))
-                    return
-                # The form already copied its values onto ``obj``; the services compare
-                # with the stored row, so they get a fresh copy.
-                stored = type(obj).objects.get(pk=obj.pk)
-                model_fields = {f.name for f in obj._meta.concrete_fields}
-                changed = {
-                    name: data[name]
-                    for name in form.changed_data
-                    if name in model_fields and name in data
-                }
-                _adopt(obj, self.update(request, stored, changed, form))
-        except ApplicationError as exc:
-            request._peelian_admin_error = exc  # type: ignore[attr-defined]
-            message = str(exc.message)
-            if exc.fields:
-                details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.fields.items())
-                if details and details != message:
-                    message = f"{message} ({details})"
-            self.message_user(request, message, messages.ERROR)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Nothing related is edited here (assignments are read-only inlines): the formsets
-        are never saved, only told so for the admin's change message."""
-        for formset in formsets:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    def _failed(self, request: HttpRequest) -> bool:
-        return getattr(request, "_peelian_admin_error", None) is not None
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None if self._failed(request) else super().log_addition(request, obj, message)
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        return None if self._failed(request) else super().log_change(request, obj, message)
-
-    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
-        if self._failed(request):
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
-        if self._failed(request):
-            return HttpResponseRedirect(request.get_full_path())
-        return super().response_change(request, obj)
 
 
 # --- agency, districts, beats, units --------------------------------------------------------

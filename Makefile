@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PEELIAN := $(BIN)/peelian
 DEMO_SIZE ?= small
 DEMO_SEED ?= 42
+# The synthetic city's police department (peelian/agency/demo.py names the city).
+DEMO_AGENCY_NAME ?= Calder Falls Police Department
 PG_URL ?= postgres://postgres@127.0.0.1:5432/peelian_ci
 
 .PHONY: install demo serve test test-postgres lint fmt typecheck bench migrations-check \
@@ -35,7 +37,7 @@ browser:
 	  && apt-get install -y -qq chromium >/dev/null; } || echo "chromium missing: browser tests will skip"
 
 demo: install
-	DEBUG=1 $(PEELIAN) demo up --size $(DEMO_SIZE) --seed $(DEMO_SEED)
+	DEBUG=1 PEELIAN_AGENCY_NAME="$(DEMO_AGENCY_NAME)" $(PEELIAN) demo up --size $(DEMO_SIZE) --seed $(DEMO_SEED)
 
 test: install browser
 	$(BIN)/pytest -q -n 2

@@ -154,7 +154,9 @@ class Command(BaseCommand):
             for username, tokens in demo_recovery_codes(
                 actor=CLI_ACTOR, usernames=usernames
             ).items():
-                self.stdout.write(f"{username:<14} {' '.join(tokens) or _('(none left)')}")
+                # Outside the f-string: xgettext does not read inside f-strings.
+                none_left = _("(none left)")
+                self.stdout.write(f"{username:<14} {' '.join(tokens) or none_left}")
             return
         for code in demo_codes(actor=CLI_ACTOR, usernames=usernames):
             if code.code:

@@ -210,6 +210,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta t
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "peelian" / "locale"]
+# Number formats for Spanish as read in the US (decimal point, thousands comma).
+FORMAT_MODULE_PATH = ["peelian.formats"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_TZ = True

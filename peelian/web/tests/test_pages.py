@@ -237,8 +237,12 @@ def test_statistic_page_has_everything(client, throwaway):
 
 def test_statistic_numbers_follow_the_language(client, throwaway):
     html = _html(client.get("/es/statistics/trust-share/"))
-    assert "0,2125" in html
-    assert "1\xa0234" in html  # Spanish groups thousands with a no-break space
+    # Spanish for US readers keeps the decimal point and thousands comma (peelian/formats/es)
+    # while dates are Spanish.
+    assert "0.2125" in html
+    assert "1,234" in html
+    assert "0,2125" not in html
+    assert "marzo de 2025" in html
 
 
 def test_strategy_page_lists_its_registrations(client, throwaway):

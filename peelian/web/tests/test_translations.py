@@ -515,7 +515,7 @@ PUBLIC_PAGES = {
         "Sectores por distrito",
         "Distrito 1: West",
         # Spanish groups thousands with a no-break space (a plain space in page_text).
-        "Sector 11 (Southwest), distrito 1: 1 200 residentes",
+        "Sector 11 (Southwest), distrito 1: 1,200 residentes",
     ],
     "/es/staff/login/": [
         "Inicio de sesión del personal",

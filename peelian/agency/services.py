@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -122,6 +122,41 @@ def _restore(obj: models.Model, values: Mapping[str, Any]) -> None:
         setattr(obj, name, value)
 
 
+def _update(
+    *,
+    actor: Any,
+    obj: M,
+    data: Mapping[str, Any],
+    fields: tuple[str, ...],
+    validate: Callable[[M, dict[str, Any]], None],
+    action: str,
+) -> tuple[M, list[str]]:
+    """The shape every structure update shares: policy, apply the changed fields, validate
+    and save (restoring the in-memory object if refused, so nothing half-changed lingers),
+    audit with before/after of the changed fields. ``validate(obj, original)`` raises
+    ApplicationError. Returns the object and the names that changed."""
+    policy.require(actor, "structure.manage")
+    original = _restoring(obj, fields)
+    before = snapshot(obj, fields)
+    changed = _apply(obj, data, fields)
+    if not changed:
+        return obj, changed
+    try:
+        validate(obj, original)
+        _save(obj, update_fields=[*changed, "updated_at"])
+    except ApplicationError:
+        _restore(obj, original)
+        raise
+    audit_log(
+        actor=actor,
+        action=action,
+        target=obj,
+        before={k: before[k] for k in changed},
+        after=snapshot(obj, changed),
+    )
+    return obj, changed
+
+
 def _lock(officer: Officer) -> None:
     """Lock the officer's row for the rest of the transaction and reload it, so two
     concurrent assignments of one officer queue instead of interleaving."""
@@ -200,24 +235,13 @@ def agency_create(
 
 @transaction.atomic
 def agency_update(*, actor: Any, agency: Agency, data: Mapping[str, Any]) -> Agency:
-    policy.require(actor, "structure.manage")
-    original = _restoring(agency, AGENCY_FIELDS)
-    before = snapshot(agency, AGENCY_FIELDS)
-    changed = _apply(agency, data, AGENCY_FIELDS)
-    if not changed:
-        return agency
-    try:
-        _validate_agency(agency)
-        _save(agency, update_fields=[*changed, "updated_at"])
-    except ApplicationError:
-        _restore(agency, original)
-        raise
-    audit_log(
+    agency, _changed = _update(
         actor=actor,
+        obj=agency,
+        data=data,
+        fields=AGENCY_FIELDS,
+        validate=lambda obj, original: _validate_agency(obj),
         action="agency.agency.update",
-        target=agency,
-        before={k: before[k] for k in changed},
-        after=snapshot(agency, changed),
     )
     return agency
 
@@ -257,26 +281,16 @@ def district_create(
 
 @transaction.atomic
 def district_update(*, actor: Any, district: District, data: Mapping[str, Any]) -> District:
-    policy.require(actor, "structure.manage")
-    original = _restoring(district, DISTRICT_FIELDS)
-    before = snapshot(district, DISTRICT_FIELDS)
-    changed = _apply(district, data, DISTRICT_FIELDS)
-    if not changed:
-        return district
-    try:
-        _validate_district(district)
-        _save(district, update_fields=[*changed, "updated_at"])
-    except ApplicationError:
-        _restore(district, original)
-        raise
-    audit_log(
+    district, changed = _update(
         actor=actor,
+        obj=district,
+        data=data,
+        fields=DISTRICT_FIELDS,
+        validate=lambda obj, original: _validate_district(obj),
         action="agency.district.update",
-        target=district,
-        before={k: before[k] for k in changed},
-        after=snapshot(district, changed),
     )
-    transaction.on_commit(invalidate_beat_index)
+    if changed:
+        transaction.on_commit(invalidate_beat_index)
     return district
 
 
@@ -393,34 +407,30 @@ def beat_create(
     return beat
 
 
+def _validate_beat_update(beat: Beat, original: dict[str, Any]) -> None:
+    if beat.district_id != original["district"].pk and (
+        beat.district.agency_id != original["district"].agency_id
+    ):
+        raise _error(
+            _("A beat can only move to another district of the same agency."),
+            "district_other_agency",
+            "district",
+        )
+    _validate_beat(beat)
+
+
 @transaction.atomic
 def beat_update(*, actor: Any, beat: Beat, data: Mapping[str, Any]) -> Beat:
-    policy.require(actor, "structure.manage")
-    original = _restoring(beat, BEAT_FIELDS)
-    before = snapshot(beat, BEAT_FIELDS)
-    changed = _apply(beat, data, BEAT_FIELDS)
-    if not changed:
-        return beat
-    try:
-        if "district" in changed and beat.district.agency_id != original["district"].agency_id:
-            raise _error(
-                _("A beat can only move to another district of the same agency."),
-                "district_other_agency",
-                "district",
-            )
-        _validate_beat(beat)
-        _save(beat, update_fields=[*changed, "updated_at"])
-    except ApplicationError:
-        _restore(beat, original)
-        raise
-    audit_log(
+    beat, changed = _update(
         actor=actor,
+        obj=beat,
+        data=data,
+        fields=BEAT_FIELDS,
+        validate=_validate_beat_update,
         action="agency.beat.update",
-        target=beat,
-        before={k: before[k] for k in changed},
-        after=snapshot(beat, changed),
     )
-    transaction.on_commit(invalidate_beat_index)
+    if changed:
+        transaction.on_commit(invalidate_beat_index)
     return beat
 
 
@@ -468,24 +478,13 @@ def unit_create(
 
 @transaction.atomic
 def unit_update(*, actor: Any, unit: Unit, data: Mapping[str, Any]) -> Unit:
-    policy.require(actor, "structure.manage")
-    original = _restoring(unit, UNIT_FIELDS)
-    before = snapshot(unit, UNIT_FIELDS)
-    changed = _apply(unit, data, UNIT_FIELDS)
-    if not changed:
-        return unit
-    try:
-        _validate_unit(unit)
-        _save(unit, update_fields=[*changed, "updated_at"])
-    except ApplicationError:
-        _restore(unit, original)
-        raise
-    audit_log(
+    unit, _changed = _update(
         actor=actor,
+        obj=unit,
+        data=data,
+        fields=UNIT_FIELDS,
+        validate=lambda obj, original: _validate_unit(obj),
         action="agency.unit.update",
-        target=unit,
-        before={k: before[k] for k in changed},
-        after=snapshot(unit, changed),
     )
     return unit
 

@@ -8,6 +8,7 @@ policy, next to the data they depend on.
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -32,14 +33,15 @@ def has_role(actor: Any, *roles: str) -> bool:
     return bool(roles_of(actor) & set(roles))
 
 
-class Policy:
+class Policy(abc.ABC):
     """Subclass and implement ``can``. ``hide`` actions answer 'not found' when refused, so
     an error never reveals that a hidden object exists."""
 
     hide: frozenset[str] = frozenset()
 
+    @abc.abstractmethod
     def can(self, actor: Any, action: str, obj: Any = None) -> bool:
-        raise NotImplementedError  # abstract: each app's policy defines it
+        """May ``actor`` do ``action`` (on ``obj``)? Each app's policy answers."""
 
     def require(self, actor: Any, action: str, obj: Any = None) -> None:
         if self.can(actor, action, obj):

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "peelian.audit",
     "peelian.accounts",
     "peelian.agency",
+    "peelian.oversight",
+    "peelian.force",
     "peelian.api",
     "peelian.demo",
 ]

@@ -17,6 +17,10 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("peelian.web.urls")),
     path("", include("peelian.agency.urls")),
+    path("complaints/", include("peelian.oversight.urls_public")),
+    path("staff/cases/", include("peelian.oversight.urls_staff")),
+    path("staff/board/", include("peelian.oversight.urls_board")),
+    path("use-of-force/", include("peelian.force.urls")),
     path("staff/", include("peelian.accounts.urls")),
     prefix_default_language=False,
 )

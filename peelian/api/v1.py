@@ -5,4 +5,6 @@ from django.urls import include, path
 urlpatterns: list = [
     path("", include("peelian.api.endpoints")),
     path("agency/", include("peelian.agency.api")),
+    path("oversight/", include("peelian.oversight.api")),
+    path("force/", include("peelian.force.api")),
 ]

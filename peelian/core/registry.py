@@ -9,6 +9,7 @@ Each app registers, in ``AppConfig.ready()``:
   uncertainty);
 * its **public pages**, filed under one of the guide's eight strategies;
 * the **permissions** its roles need;
+* its **reference data** (tables that migrations fill, kept when the demo city is rebuilt);
 * its **demo-city contribution** (a builder the ``peelian seed`` command runs in order).
 
 The transparency portal, the public navigation, the roles and the synthetic city only ever
@@ -147,6 +148,7 @@ class Registry:
     staff_links: list[StaffLink] = field(default_factory=list)
     role_permissions: dict[str, set[str]] = field(default_factory=dict)
     demo: dict[str, DemoContribution] = field(default_factory=dict)
+    reference_data: set[str] = field(default_factory=set)
 
     # -- audit actions ---------------------------------------------------------------
     def register_audit_actions(self, *actions: AuditAction) -> None:
@@ -205,6 +207,14 @@ class Registry:
     # -- the synthetic city ------------------------------------------------------------------
     def register_demo(self, contribution: DemoContribution) -> None:
         self._add(self.demo, contribution.name, contribution)
+
+    def register_reference_data(self, *model_labels: str) -> None:
+        """Models whose rows are reference data written by migrations (a taxonomy, say):
+        the synthetic city neither counts them as existing data nor deletes them."""
+        for label in model_labels:
+            if label.count(".") != 1 or label != label.lower():
+                raise RegistryError(f"{label!r} must be 'app_label.modelname' in lower case")
+            self.reference_data.add(label)
 
     def demo_steps(self) -> list[DemoContribution]:
         return sorted(self.demo.values(), key=lambda c: (c.order, c.name))

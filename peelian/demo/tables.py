@@ -15,6 +15,8 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
+from peelian.core.registry import registry
+
 # Never wiped: Django's content types, permissions and groups (the roles), and the audit
 # log, which is append-only (on PostgreSQL a trigger refuses DELETE and TRUNCATE).
 KEEP_APPS = frozenset({"contenttypes", "auth", "audit"})
@@ -51,12 +53,18 @@ def data_models() -> list[type[models.Model]]:
         if m._meta.app_config is not None
         and m._meta.app_config.name.startswith("peelian.")
         and m._meta.app_label not in KEEP_APPS
+        and m._meta.label_lower not in registry.reference_data
     ]
 
 
 def wipe_models() -> list[type[models.Model]]:
-    """Tables ``seed --force`` empties: everything but KEEP_APPS."""
-    return [m for m in concrete_models() if m._meta.app_label not in KEEP_APPS]
+    """Tables ``seed --force`` empties: everything but KEEP_APPS and reference data."""
+    return [
+        m
+        for m in concrete_models()
+        if m._meta.app_label not in KEEP_APPS
+        and m._meta.label_lower not in registry.reference_data
+    ]
 
 
 def digest_models() -> list[type[models.Model]]:

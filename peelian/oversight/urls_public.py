@@ -1,0 +1,6 @@
+"""Public complaint pages: file, follow by tracking code."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "complaints"
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+"""Staff case work: queues, case files, workflow actions."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "cases"
+urlpatterns: list = []

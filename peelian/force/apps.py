@@ -6,3 +6,8 @@ class ForceConfig(AppConfig):
     name = "peelian.force"
     label = "force"
     verbose_name = _("Use of force")
+
+    def ready(self) -> None:
+        from peelian.force import registrations
+
+        registrations.register()

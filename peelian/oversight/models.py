@@ -342,13 +342,24 @@ class Interview(BaseModel):
 
 
 class CaseNote(BaseModel):
+    """A note on a case: by a member of staff (``author``), or information the complainant
+    added with their tracking code (``from_complainant``, no author: they have no account)."""
+
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     text = models.TextField(_("note"), max_length=10000)
     from_complainant = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(author__isnull=False) | models.Q(from_complainant=True),
+                name="casenote_staff_note_has_author",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"note {self.pk}"

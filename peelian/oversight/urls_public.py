@@ -1,6 +1,15 @@
 """Public complaint pages: file, follow by tracking code."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from peelian.oversight import views_public
 
 app_name = "complaints"
-urlpatterns: list = []
+urlpatterns = [
+    path("new/", views_public.complaint_new, name="new"),
+    path("commend/", views_public.complaint_new, {"kind": "commendation"}, name="commend"),
+    path("received/", views_public.complaint_received, name="received"),
+    path("track/", views_public.track, name="track"),
+    path("track/<str:code>/", views_public.track_case, name="track_case"),
+    path("track/<str:code>/add/", views_public.track_add, name="track_add"),
+]

@@ -1,6 +1,17 @@
 """Staff case work: queues, case files, workflow actions."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from peelian.oversight import views_staff as views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/act/<slug:step>/", views.act, name="act"),
+    path(
+        "<uuid:public_id>/attachments/<uuid:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
+]

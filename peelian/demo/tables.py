@@ -62,8 +62,7 @@ def wipe_models() -> list[type[models.Model]]:
     return [
         m
         for m in concrete_models()
-        if m._meta.app_label not in KEEP_APPS
-        and m._meta.label_lower not in registry.reference_data
+        if m._meta.app_label not in KEEP_APPS and m._meta.label_lower not in registry.reference_data
     ]
 
 

@@ -11,3 +11,4 @@ class ForceConfig(AppConfig):
         from peelian.force import registrations
 
         registrations.register()
+        registrations.register_officer_record()

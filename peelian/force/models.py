@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peelian.agency.models import RACE_CHOICES, SEX_CHOICES, Agency, Beat, District, Officer
 from peelian.core.models import BaseModel, PublicIdModel
@@ -50,7 +51,7 @@ class Resistance(models.TextChoices):
 
     NONE = "none", _("None")
     PASSIVE = "passive", _("Passive")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("resistance", "Active")
     ASSAULTIVE = "assaultive", _("Assaultive")
     LIFE_THREATENING = "life_threatening", _("Life-threatening")
     UNKNOWN = "unknown", _("Unknown")

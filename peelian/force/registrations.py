@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from peelian.accounts.roles import ADMINISTRATOR, ANALYST, SUPERVISOR
@@ -112,4 +114,36 @@ def register() -> None:
             description=_("Use-of-force incidents over the demo year, with reviews"),
             weight=0.5,
         )
+    )
+
+
+def officer_record_entries(officer: Any) -> list[Any]:
+    """Force incidents the officer took part in, for their staff-only complaint record."""
+    from peelian.force.models import ForceOfficer, ForceType
+    from peelian.oversight.selectors.officer_record import SectionEntry
+
+    labels = dict(ForceType.choices)
+    uses = (
+        ForceOfficer.objects.filter(officer=officer)
+        .select_related("incident")
+        .order_by("-incident__occurred_at")
+    )
+    return [
+        SectionEntry(
+            on=use.incident.occurred_at.date(),
+            label=", ".join(str(labels.get(t, t)) for t in use.force_types),
+            detail=str(use.incident.get_review_status_display()),
+        )
+        for use in uses
+    ]
+
+
+def register_officer_record() -> None:
+    from peelian.oversight.selectors.officer_record import (
+        RecordSection,
+        register_officer_record_section,
+    )
+
+    register_officer_record_section(
+        RecordSection(name="force", title=_("Use of force"), entries=officer_record_entries)
     )

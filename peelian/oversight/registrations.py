@@ -52,6 +52,7 @@ ACTIONS = (
 def register() -> None:
     registry.register_audit_actions(*ACTIONS)
     registry.register_reference_data("oversight.allegationcategory")
+    _register_public_pages()
     _register_board_link()
     _register_cases_link()
     _register_open_data()
@@ -161,6 +162,35 @@ def _register_demo() -> None:
             build=lazy_build("peelian.oversight.demo.build"),
             description=_("Complaints, commendations, findings and board reviews"),
             weight=2.0,
+        )
+    )
+
+
+def _register_public_pages() -> None:
+    """The complainant's doors: file (or commend), then follow the case by its code."""
+    from peelian.core.registry import PublicPage
+
+    registry.register_page(
+        PublicPage(
+            strategy=2,
+            url_name="complaints:new",
+            title=_("File a complaint"),
+            summary=_("Tell us what happened, with or without your name."),
+        )
+    )
+    registry.register_page(
+        PublicPage(
+            strategy=2,
+            url_name="complaints:commend",
+            title=_("Commend an officer"),
+        )
+    )
+    registry.register_page(
+        PublicPage(
+            strategy=2,
+            url_name="complaints:track",
+            title=_("Follow a case"),
+            summary=_("Enter your tracking code to see where your case stands."),
         )
     )
 

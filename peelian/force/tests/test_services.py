@@ -194,3 +194,17 @@ def test_link_complaint(people: Any) -> None:
     assert AuditEntry.objects.filter(action="force.incident.link_complaint").count() == 1
     with pytest.raises(Conflict):
         force_link_complaint(actor=people.sup2, incident=incident, complaint=complaint)
+
+
+def test_officers_complaint_record_lists_their_force_incidents(people: Any) -> None:
+    """The use-of-force module adds its incidents to the staff-only officer record."""
+    from peelian.oversight.selectors.officer_record import officer_complaint_record
+
+    file_report(people.sup2, [people.a])
+    record = officer_complaint_record(viewer=people.admin, officer=people.a)
+    force = next(s for s in record.sections if s.name == "force")
+    assert len(force.entries) == 1
+    assert force.entries[0].on == WHEN.date()
+    assert "hold" in force.entries[0].label.lower()
+    other = officer_complaint_record(viewer=people.admin, officer=people.b)
+    assert next(s for s in other.sections if s.name == "force").entries == ()

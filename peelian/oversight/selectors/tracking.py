@@ -91,7 +91,12 @@ COMMENDATION_NEXT: str | Promise = _(
 _COUNT_LABELS: dict[str, Mapping[str, Any]] = {
     "findings": dict(Finding.choices),
     "decisions": dict(Finding.choices),
-    "board_agreement": dict(BoardVote.Vote.choices),
+    # Written by services/board.py: allegations on which the board agreed with the
+    # investigation's finding, and on which it recommended another.
+    "board_agreement": {
+        "agrees": BoardVote.Vote.CONCUR.label,
+        "differs": BoardVote.Vote.DISSENT.label,
+    },
 }
 
 

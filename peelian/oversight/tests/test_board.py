@@ -615,3 +615,14 @@ def test_staff_link_is_registered() -> None:
     links = {link.url_name: link for link in registry.staff_links}
     assert links["board:list"].roles == frozenset({REVIEW_BOARD, ADMINISTRATOR})
     assert reverse("board:list") == "/staff/board/"
+
+
+def test_the_complainants_tracker_shows_the_boards_review(members: list[Any]) -> None:
+    """What board_recommend records on the public timeline is what the tracker reads."""
+    from peelian.oversight.selectors.tracking import tracker_for
+
+    case = recommended_case(members)
+    entry = next(e for e in tracker_for(case).timeline if e.kind == "board_reviewed")
+    assert entry.facts
+    labels = {fact.rsplit(": ", 1)[0] for fact in entry.facts}
+    assert labels <= {"Agrees with the finding", "Disagrees with the finding"}

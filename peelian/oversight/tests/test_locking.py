@@ -7,7 +7,7 @@ import pytest
 
 from peelian.core.errors import Conflict, NotFound
 from peelian.oversight.models import AllegationCategory, Complaint
-from peelian.oversight.services.workflow import investigation_start, complaint_triage
+from peelian.oversight.services.workflow import complaint_triage, investigation_start
 from peelian.oversight.tests.factories import make_case, make_investigator
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,18 @@ def _roles(db: Any) -> None:
     sync_roles()
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Any:
+    """Every test starts in English. Django's LocaleMiddleware activates a request's
+    language in the thread and leaves it there, so a test client call to an /es/ page
+    would otherwise leave the next test, in the same worker, speaking Spanish."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., Any]:
     from peelian.accounts.services import user_create

@@ -147,3 +147,12 @@ def register_officer_record() -> None:
     register_officer_record_section(
         RecordSection(name="force", title=_("Use of force"), entries=officer_record_entries)
     )
+    from peelian.oversight.selectors import public_officer as pub
+
+    pub.register_public_officer_count(
+        pub.PublicOfficerCount(
+            "force",
+            _("Use-of-force incidents"),
+            pub.YearCounts("force.ForceOfficer", "incident__occurred_at"),
+        )
+    )

@@ -211,8 +211,14 @@ def _register_board_link() -> None:
 
 
 def _register_cases_link() -> None:
-    """The staff case pages (views_staff.py) and the taxonomy admin (admin.py)."""
-    from peelian.accounts.roles import ADMINISTRATOR, INVESTIGATOR, SUPERVISOR
+    """The staff case pages (views_staff.py), staff entry (views_entry.py) and the taxonomy
+    admin (admin.py)."""
+    from peelian.accounts.roles import (
+        ADMINISTRATOR,
+        COMMUNITY_LIAISON,
+        INVESTIGATOR,
+        SUPERVISOR,
+    )
     from peelian.core.registry import StaffLink
 
     registry.register_staff_link(
@@ -222,6 +228,17 @@ def _register_cases_link() -> None:
             roles=frozenset({INVESTIGATOR, SUPERVISOR, ADMINISTRATOR}),
             description=_("Triage, assignment, investigations, findings and decisions."),
             order=20,
+        )
+    )
+    registry.register_staff_link(
+        StaffLink(
+            url_name="cases:enter",
+            title=_("Enter a complaint"),
+            roles=frozenset({COMMUNITY_LIAISON, INVESTIGATOR, SUPERVISOR, ADMINISTRATOR}),
+            description=_(
+                "A complaint or commendation received by phone, mail, in person or email."
+            ),
+            order=21,
         )
     )
     registry.grant(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from peelian.oversight import views_public
+from peelian.oversight import views_public, views_public_officer
 
 app_name = "complaints"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("track/", views_public.track, name="track"),
     path("track/<str:code>/", views_public.track_case, name="track_case"),
     path("track/<str:code>/add/", views_public.track_add, name="track_add"),
+    path("officers/", views_public_officer.officer_list, name="officers"),
+    path("officers/<uuid:public_id>/", views_public_officer.officer_detail, name="officer"),
 ]

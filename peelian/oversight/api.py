@@ -206,7 +206,7 @@ class _StepApi(APIView):
     input_class: type[s.OversightVersionInput] = s.OversightVersionInput
 
     def run(self, request: Request, case: Complaint, data: dict[str, Any]) -> Complaint:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each step names its workflow service
 
     def post(self, request: Request, public_id: Any) -> Response:
         case = _case_for_step(request.user, public_id)

@@ -105,6 +105,13 @@ def _move(complaint: Complaint, status: str, *extra_fields: str) -> None:
     bump_version(complaint)
 
 
+def _audit_case(actor: Any, action: str, case: Complaint, before: dict[str, Any]) -> None:
+    """The audit entry of a workflow step: the case's fields before and after."""
+    audit_log(
+        actor=actor, action=action, target=case, before=before, after=snapshot(case, CASE_FIELDS)
+    )
+
+
 def _touch(complaint: Complaint) -> None:
     """A change inside the case (an allegation, a note...) is still a change of the case."""
     complaint.save(update_fields=["updated_at"])
@@ -147,13 +154,7 @@ def complaint_triage(
     case.category, case.priority, case.handler = category, priority, handler
     _move(case, Status.TRIAGED, "category", "priority", "handler")
     record_event(case, ComplaintEvent.Kind.TRIAGED)
-    audit_log(
-        actor=actor,
-        action="oversight.complaint.triage",
-        target=case,
-        before=before,
-        after=snapshot(case, CASE_FIELDS),
-    )
+    _audit_case(actor, "oversight.complaint.triage", case, before)
     return case
 
 
@@ -189,13 +190,7 @@ def complaint_assign(
     case.investigator = investigator
     _move(case, Status.ASSIGNED, "investigator")
     record_event(case, ComplaintEvent.Kind.ASSIGNED)
-    audit_log(
-        actor=actor,
-        action="oversight.complaint.assign",
-        target=case,
-        before=before,
-        after=snapshot(case, CASE_FIELDS),
-    )
+    _audit_case(actor, "oversight.complaint.assign", case, before)
     return case
 
 
@@ -216,13 +211,7 @@ def complaint_reassign(
     case.investigator = investigator
     case.save(update_fields=["investigator", "updated_at"])
     bump_version(case)
-    audit_log(
-        actor=actor,
-        action="oversight.complaint.assign",
-        target=case,
-        before=before,
-        after=snapshot(case, CASE_FIELDS),
-    )
+    _audit_case(actor, "oversight.complaint.assign", case, before)
     return case
 
 
@@ -293,13 +282,7 @@ def investigation_start(
     before = snapshot(case, CASE_FIELDS)
     _move(case, Status.INVESTIGATING)
     record_event(case, ComplaintEvent.Kind.INVESTIGATING)
-    audit_log(
-        actor=actor,
-        action="oversight.complaint.start",
-        target=case,
-        before=before,
-        after=snapshot(case, CASE_FIELDS),
-    )
+    _audit_case(actor, "oversight.complaint.start", case, before)
     return case
 
 
@@ -615,13 +598,7 @@ def complaint_close(*, actor: Any, complaint: Complaint, expected_version: int |
     case.closed_at = timezone.now()
     _move(case, Status.CLOSED, "closed_at")
     record_event(case, ComplaintEvent.Kind.CLOSED)
-    audit_log(
-        actor=actor,
-        action="oversight.complaint.close",
-        target=case,
-        before=before,
-        after=snapshot(case, CASE_FIELDS),
-    )
+    _audit_case(actor, "oversight.complaint.close", case, before)
     return case
 
 
@@ -650,13 +627,7 @@ def commendation_close(
     case.closed_at = timezone.now()
     _move(case, Status.CLOSED, "closed_at")
     record_event(case, ComplaintEvent.Kind.CLOSED)
-    audit_log(
-        actor=actor,
-        action="oversight.complaint.close",
-        target=case,
-        before=before,
-        after=snapshot(case, CASE_FIELDS),
-    )
+    _audit_case(actor, "oversight.complaint.close", case, before)
     return case
 
 

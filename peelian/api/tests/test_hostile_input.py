@@ -88,3 +88,53 @@ def test_hostile_strings_are_refused_cleanly(api_client, payload):
     address = payload[:5000].encode("utf-8", "replace").decode("utf-8")
     response = api_client.get("/api/v1/agency/locate/", {"address": address})
     _ok_or_documented_error(response)
+
+
+complaint_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"kind": st.sampled_from(["complaint", "commendation", "x"]), "narrative": json_values},
+        optional={
+            "occurred_on": st.text(max_size=12) | st.dates().map(str),
+            "occurred_time": st.text(max_size=8),
+            "lat": json_values,
+            "lng": json_values,
+            "location_text": json_values,
+            "language": st.sampled_from(["en", "es", "fr", ""]),
+            "anonymous": json_values,
+            "consent_share_identity": json_values,
+            "complainant": json_values,
+            "officers": json_values,
+            "witnesses": json_values,
+        },
+    ),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=complaint_bodies, key=st.text(max_size=30))
+def test_complaint_submission_never_fails(api_client, body, key):
+    from django.core.cache import cache
+
+    cache.clear()  # the submission rate limit is not under test here
+    response = api_client.post(
+        "/api/v1/oversight/complaints/",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    _ok_or_documented_error(response)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(code=st.text(max_size=40))
+def test_tracking_lookup_never_fails(api_client, code):
+    from django.core.cache import cache
+
+    cache.clear()
+    path = "/api/v1/oversight/track/" + code.replace("/", "")
+    _ok_or_documented_error(api_client.get(path + "/"))

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "peelian.agency",
     "peelian.oversight",
     "peelian.force",
+    "peelian.stops",
     "peelian.api",
     "peelian.demo",
 ]

@@ -89,8 +89,14 @@ def missing_columns(t: ir.Table, required: tuple[str, ...]) -> list[str]:
     return [c for c in required if c not in t.columns]
 
 
+def _trim(col: ir.Value) -> ir.StringValue:
+    # Not ``.strip()``: on Spark it compiles to TRIM with "\v" and "\f" in the character
+    # list, which Spark reads as the letters v and f ("vehicular" became "ehicular").
+    return col.cast(dt.string).re_replace(r"^\s+|\s+$", "")
+
+
 def _text(col: ir.Value) -> ir.StringValue:
-    return col.cast(dt.string).strip().lower()
+    return _trim(col).lower()
 
 
 def _as_bool(col: ir.Value) -> ir.BooleanValue:
@@ -111,7 +117,7 @@ def _as_date(col: ir.Value) -> ir.DateValue:
         return col
     if col.type().is_timestamp():
         return col.date()
-    text = col.cast(dt.string).strip()
+    text = _trim(col)
     # ISO dates only (what OPP publishes); anything else is an unreadable date.
     iso = text.re_search(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     return ibis.ifelse(iso, text.try_cast(dt.date), ibis.null(dt.date))
@@ -125,7 +131,7 @@ def _as_minute(col: ir.Value) -> ir.IntegerValue:
         seconds = col.cast(dt.float64)
         valid = (seconds >= 0) & (seconds < 86400)
         return ibis.ifelse(valid, (seconds / 60).floor().cast(dt.int32), ibis.null(dt.int32))
-    text = col.cast(dt.string).strip()
+    text = _trim(col)
     ok = text.re_search(r"^[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
     hour = text.re_extract(r"^([0-9]{1,2}):", 1).try_cast(dt.int32)
     mins = text.re_extract(r"^[0-9]{1,2}:([0-9]{2})", 1).try_cast(dt.int32)
@@ -162,9 +168,7 @@ def normalize(t: ir.Table, *, district_column: str | None = None) -> ir.Table:
         "minute": _as_minute(t["time"]) if "time" in cols else ibis.null(dt.int32),
         "race": ibis.ifelse(race.isin(list(RACES)), race, ibis.null(dt.string)),
         "race_raw": race,
-        "district": (
-            t[district_source].cast(dt.string).strip() if district_source else ibis.null(dt.string)
-        ),
+        "district": (_trim(t[district_source]) if district_source else ibis.null(dt.string)),
         "lat": float_or_null("lat"),
         "lng": float_or_null("lng"),
         "search_basis": text_or_null("search_basis"),
@@ -201,19 +205,19 @@ def quality(
         "missing_race": race_raw.isnull() | (race_raw == ""),
     }
     if "date" in cols:
-        raw_date = raw["date"].cast(dt.string).strip()
+        raw_date = _trim(raw["date"])
         checks["impossible_or_unreadable_date"] = (
             raw_date.notnull() & (raw_date != "") & _as_date(raw["date"]).isnull()
         )
         checks["missing_date"] = raw_date.isnull() | (raw_date == "")
     if "time" in cols:
-        raw_time = raw["time"].cast(dt.string).strip()
+        raw_time = _trim(raw["time"])
         checks["impossible_or_unreadable_time"] = (
             raw_time.notnull() & (raw_time != "") & _as_minute(raw["time"]).isnull()
         )
     for name in NORMALIZED_BOOLS:
         if name in cols:
-            raw_text = raw[name].cast(dt.string).strip()
+            raw_text = _trim(raw[name])
             checks[f"unreadable_{name}"] = (
                 raw_text.notnull() & (raw_text != "") & _as_bool(raw[name]).isnull()
             )
@@ -233,7 +237,10 @@ def quality(
     counts = (
         raw.aggregate(
             rows=raw.count(),
-            **{name: cond.fill_null(False).cast(dt.int64).sum() for name, cond in checks.items()},
+            **{
+                name: ibis.ifelse(cond.fill_null(False), 1, 0).cast(dt.int64).sum()
+                for name, cond in checks.items()
+            },
         )
         .to_pyarrow()
         .to_pylist()[0]

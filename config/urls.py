@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("staff/cases/", include("peelian.oversight.urls_staff")),
     path("staff/board/", include("peelian.oversight.urls_board")),
     path("use-of-force/", include("peelian.force.urls")),
+    path("stop-data/", include("peelian.stops.urls")),
     path("staff/", include("peelian.accounts.urls")),
     prefix_default_language=False,
 )

@@ -27,6 +27,9 @@ ACTIVITY_APPS = frozenset({"sessions", "admin", "axes", "django_tasks_database",
 # drawn by ``user_create`` and password hashes are salted. Date-times are always left out.
 NONDETERMINISTIC_FIELDS: dict[str, frozenset[str]] = {
     "accounts.user": frozenset({"public_id", "password", "last_login", "date_joined"}),
+    # Timings and the versions of the code that ran (a new commit changes them).
+    "stops.stopimport": frozenset({"duration_seconds", "stored_file"}),
+    "stops.analysisrun": frozenset({"results", "code_version", "duration_seconds"}),
 }
 NOT_DIGESTED = frozenset({"demo.seedrun"})
 

@@ -6,3 +6,8 @@ class StopsConfig(AppConfig):
     name = "peelian.stops"
     label = "stops"
     verbose_name = _("Stop data")
+
+    def ready(self) -> None:
+        from peelian.stops import registrations
+
+        registrations.register()

@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["benchmarks.audit_chain", "benchmarks.public_pages"]
+BENCHMARKS = [
+    "benchmarks.audit_chain",
+    "benchmarks.public_pages",
+    "benchmarks.stops_import",
+    "benchmarks.stops_vod",
+    "benchmarks.stops_report",
+]
 
 if __name__ == "__main__":
     failed = 0

@@ -307,5 +307,6 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # JAX (the threshold test) announces at INFO that it found no GPU or TPU: not news.
+    "loggers": {"axes": {"level": "WARNING"}, "jax": {"level": "WARNING"}},
 }

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from peelian.stops.analysis.schema import TESTS
+from peelian.stops.analysis.schema import RACES, TESTS
 
 ACS_COUNTY_FILE = "acs_2017_5_year_county_level_race_data.csv"
 ACS_ENV = "PEELIAN_ACS_COUNTY_FILE"
@@ -135,8 +135,8 @@ def summary_lines(results: Mapping[str, Any]) -> list[str]:
         sr,
         [
             f"{race}: {v['estimate']:.3f} ({v['lower']:.3f}-{v['upper']:.3f}), {v['n_stops']} stops"
-            for race, v in sr.get("by_race", {}).items()
-            if "estimate" in v
+            for race, v in sr.items()
+            if race in RACES and isinstance(v, dict) and "estimate" in v
         ],
     )
     search = results.get("rates", {}).get("search", {})

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from peelian.stops import charts
+from peelian.stops.analysis.schema import RACES
 
 GROUPS = ("black", "hispanic", "white", "asian/pacific islander", "other")
 CSV_HEADER = ["test", "measure", "group", "estimate", "lower", "upper", "n", "note"]
@@ -176,7 +177,7 @@ def _stop_rate(s: dict[str, Any]) -> dict[str, Any]:
             "benchmark counts residents, not drivers on the road, which is its main limit."
         ),
     }
-    by_race = s.get("by_race") or {}
+    by_race = {race: s[race] for race in RACES if isinstance(s.get(race), dict)}
     out["rows"] = _rows(
         by_race, fmt=lambda v: _num(None if v is None else v * 1000, 1), n_key="n_stops"
     )
@@ -534,8 +535,10 @@ def flat_rows(results: dict[str, Any]) -> list[list[Any]]:
             ]
         )
 
-    for race, e in ((results.get("stop_rate") or {}).get("by_race") or {}).items():
-        add("stop_rate", "stops_per_resident_year", race, e, "n_stops")
+    stop_rate = results.get("stop_rate") or {}
+    for race in RACES:
+        if isinstance(stop_rate.get(race), dict):
+            add("stop_rate", "stops_per_resident_year", race, stop_rate[race], "n_stops")
     for name in MEASURES:
         for race, e in (
             ((results.get("rates") or {}).get(name) or {}).get("by_race") or {}

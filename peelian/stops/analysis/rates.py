@@ -155,13 +155,14 @@ def fit_stop_rate(
     *,
     population_source: str | None = None,
 ) -> dict[str, Any]:
-    """Stops per resident per year by race, with Garwood intervals and ratios vs white."""
+    """Stops per resident per year by race, with Garwood intervals and ratios vs white.
+
+    Each race with a benchmark is a key of the result (``result["black"]``)."""
     out: dict[str, Any] = {
         "method": STOP_RATE_METHOD,
         "insufficient_data": None,
         "population_source": population_source,
         "years": years,
-        "by_race": {},
         "ratio_vs_white": {},
     }
     if not population:
@@ -199,7 +200,9 @@ def fit_stop_rate(
             "population": float(pop),
             "person_years": exposure,
         }
-    out["by_race"] = by_race
+    # One entry per race at the top level (``stop_rate.<race>``, the published JSON's shape),
+    # beside ``method``, ``ratio_vs_white`` and the other keys, none of which is a race name.
+    out.update(by_race)
     if not any("estimate" in v for v in by_race.values()):
         out["insufficient_data"] = "no race has both a benchmark population and enough stops"
         return out

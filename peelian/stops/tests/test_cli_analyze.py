@@ -56,7 +56,7 @@ def test_analyze_a_file_prints_a_summary_and_writes_json(stops_csv, population_c
     assert results["meta"]["rows"] == PARAMS.n_stops
     assert results["meta"]["errors"] == {}
     assert results["stop_rate"]["population_source"] == f"file {population_csv.name}"
-    white = results["stop_rate"]["by_race"]["white"]
+    white = results["stop_rate"]["white"]  # the documented shape: stop_rate.<race>
     assert white["population"] == 270000
     # Independent arithmetic: the white stops counted in the file, per resident-year.
     assert white["estimate"] == pytest.approx(white["n_stops"] / (270000 * 365 / 365.25))

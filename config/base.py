@@ -307,6 +307,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # JAX (the threshold test) announces at INFO that it found no GPU or TPU: not news.
-    "loggers": {"axes": {"level": "WARNING"}, "jax": {"level": "WARNING"}},
+    # JAX (the threshold test) announces at INFO that it found no GPU or TPU, and py4j
+    # (Spark's bridge) each connection it closes: not news.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "jax": {"level": "WARNING"},
+        "py4j": {"level": "WARNING"},
+    },
 }

@@ -117,9 +117,13 @@ def districts_public(
         beats = beats.defer("boundary")
     if agency is not None:
         qs = qs.filter(agency=agency)
-    return qs.annotate(
-        total_population=Sum("beats__population"), beat_count=Count("beats")
-    ).prefetch_related(Prefetch("beats", queryset=beats))
+    # Explicit order: Django leaves Meta.ordering out of aggregate (GROUP BY) queries, and
+    # PostgreSQL then returns the groups in any order.
+    return (
+        qs.annotate(total_population=Sum("beats__population"), beat_count=Count("beats"))
+        .order_by("code")
+        .prefetch_related(Prefetch("beats", queryset=beats))
+    )
 
 
 def beats_public(

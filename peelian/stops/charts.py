@@ -25,7 +25,7 @@ class IntervalRow:
     upper: float | None
 
 
-def _nice_max(value: float) -> float:
+def _nice_max(value: float) -> float:  # the series chart's y axis
     if value <= 0:
         return 1.0
     exponent = math.floor(math.log10(value))
@@ -36,10 +36,31 @@ def _nice_max(value: float) -> float:
     return float(10 ** (exponent + 1))
 
 
+def _nice_step(span: float, ticks: int = 4) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` steps."""
+    raw = span / ticks if span > 0 else 1.0
+    exponent = math.floor(math.log10(raw))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * 10**exponent >= raw:
+            return float(step * 10**exponent)
+    return float(10 ** (exponent + 1))
+
+
+def _tick_label(value: float, step: float, as_percent: bool) -> str:
+    shown, shown_step = (value * 100, step * 100) if as_percent else (value, step)
+    decimals = max(0, -math.floor(math.log10(shown_step))) if shown_step > 0 else 0
+    if shown_step * 10**decimals % 1:  # 2.5-type steps need one more decimal
+        decimals += 1
+    text = f"{shown:,.{decimals}f}"
+    return f"{text}%" if as_percent else text
+
+
 def interval_chart(rows: Sequence[IntervalRow], *, as_percent: bool = True) -> dict[str, Any]:
     """A dot for each estimate with a line for its interval, one row per group."""
     top = max([r.upper if r.upper is not None else r.estimate for r in rows] or [0.0])
-    xmax = _nice_max(top * 1.05)
+    step = _nice_step(top * 1.05)
+    n_steps = max(1, math.ceil(top * 1.05 / step))
+    xmax = step * n_steps
     span = WIDTH - LEFT - RIGHT
 
     def x(value: float) -> float:
@@ -59,11 +80,10 @@ def interval_chart(rows: Sequence[IntervalRow], *, as_percent: bool = True) -> d
             }
         )
     height = TOP + ROW_HEIGHT * len(rows) + AXIS
-    ticks = []
-    for k in range(5):
-        value = xmax * k / 4
-        label = f"{value * 100:.0f}%" if as_percent else f"{value:.2g}"
-        ticks.append({"x": x(value), "label": label})
+    ticks = [
+        {"x": x(step * k), "label": _tick_label(step * k, step, as_percent)}
+        for k in range(n_steps + 1)
+    ]
     return {
         "view_box": f"0 0 {WIDTH} {height}",
         "rows": out_rows,

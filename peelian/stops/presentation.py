@@ -16,8 +16,9 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
+from peelian.agency.analysis import wilson_interval
 from peelian.stops import charts
 from peelian.stops.analysis.schema import RACES
 
@@ -283,7 +284,10 @@ def _vod(v: dict[str, Any]) -> dict[str, Any]:
             }
     grid = []
     for g in v.get("robustness") or []:
-        label = _("spline with %(df)s degrees of freedom") % {"df": g.get("spline_df")}
+        df = int(g.get("spline_df") or 0)
+        label = ngettext(
+            "spline with %(df)s degree of freedom", "spline with %(df)s degrees of freedom", df
+        ) % {"df": df}
         if g.get("district_effects"):
             label += ", " + _("within districts")
         grid.append(
@@ -315,17 +319,21 @@ def _vod(v: dict[str, Any]) -> dict[str, Any]:
         "Each point is a 10-minute band of minutes since that day's dusk; stops between "
         "sunset and dusk are left out. Not adjusted for the time of day, which the model is."
     )
-    out["chart_rows"] = [
-        {
-            "label": (_("%(m)s min, dark") if b["is_dark"] else _("%(m)s min, light"))
-            % {"m": f"{b['minutes_since_dusk']:+d}"},
-            "insufficient": None,
-            "value": _pct(b.get("share_black")),
-            "interval": None,
-            "n": _int(b.get("n_total")),
-        }
-        for b in bins
-    ]
+    chart_rows = []
+    for b in bins:
+        n, k = int(b.get("n_total") or 0), int(b.get("n_black") or 0)
+        lo, hi = wilson_interval(k, n) if n else (None, None)
+        chart_rows.append(
+            {
+                "label": (_("%(m)s min, dark") if b["is_dark"] else _("%(m)s min, light"))
+                % {"m": f"{b['minutes_since_dusk']:+d}"},
+                "insufficient": None,
+                "value": _pct(b.get("share_black")),
+                "interval": _("%(lo)s to %(hi)s") % {"lo": _pct(lo), "hi": _pct(hi)} if n else None,
+                "n": _int(n),
+            }
+        )
+    out["chart_rows"] = chart_rows
     return out
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from peelian.accounts.roles import ADMINISTRATOR, ANALYST, SUPERVISOR
 from peelian.core.registry import (
     AuditAction,
+    Dataset,
     DemoContribution,
     PublicPage,
     StaffLink,
@@ -24,6 +25,23 @@ def register() -> None:
         AuditAction("stops.analysis.complete", _("Finished a stop-data analysis")),
         AuditAction("stops.analysis.publish", _("Published a stop-data analysis")),
         AuditAction("stops.analysis.withdraw", _("Withdrew a published stop-data analysis")),
+    )
+    from peelian.stops import exports
+
+    registry.register_dataset(
+        Dataset(
+            slug="stops-by-month",
+            title=_("Traffic and pedestrian stops by month"),
+            description=_(
+                "Stops by month, district and race, with how many ended in a search, a "
+                "search that found contraband, a frisk, an arrest or a citation."
+            ),
+            strategy=4,
+            fields=exports.FIELDS,
+            rows=exports.stops_by_month_rows,
+            privacy=exports.PRIVACY,
+            update_frequency=_("With each import"),
+        )
     )
     registry.register_page(
         PublicPage(

@@ -337,6 +337,13 @@ def _vod(v: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _race_section(out: dict[str, Any], by_race: Any, caption: str) -> list[dict[str, Any]]:
+    """Rows, chart and caption of a per-race share (hit rates, thresholds) by search."""
+    rows = _rows(by_race or {}, fmt=_pct, n_key="n_searches")
+    out.update(rows=rows, chart=_chart(rows), caption=caption)
+    return rows
+
+
 def _outcome(o: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "insufficient": reason_text(o.get("insufficient_data")),
@@ -350,11 +357,13 @@ def _outcome(o: dict[str, Any]) -> dict[str, Any]:
     }
     if out["insufficient"]:
         return out
-    rows = _rows(o.get("hit_rate") or {}, fmt=_pct, n_key="n_searches")
-    out["rows"] = rows
-    out["chart"] = _chart(rows)
-    out["caption"] = _(
-        "Dots are the hit rates, lines their 95% intervals. The table below gives the same numbers."
+    rows = _race_section(
+        out,
+        o.get("hit_rate"),
+        _(
+            "Dots are the hit rates, lines their 95% intervals. The table below gives the "
+            "same numbers."
+        ),
     )
     by = {r["race"]: r for r in rows if not r["insufficient"]}
     if "white" in by:
@@ -385,12 +394,13 @@ def _threshold(t: dict[str, Any]) -> dict[str, Any]:
     }
     if out["insufficient"]:
         return out
-    rows = _rows(t.get("threshold") or {}, fmt=_pct, n_key="n_searches")
-    out["rows"] = rows
-    out["chart"] = _chart(rows)
-    out["caption"] = _(
-        "Dots are the inferred thresholds, lines their 95% posterior intervals. The table "
-        "below gives the same numbers."
+    _race_section(
+        out,
+        t.get("threshold"),
+        _(
+            "Dots are the inferred thresholds, lines their 95% posterior intervals. The table "
+            "below gives the same numbers."
+        ),
     )
     diffs = t.get("difference_vs_white") or {}
     parts = []

@@ -10,6 +10,7 @@ reason is shown as a translated general sentence, never as untranslated text.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,10 @@ from peelian.stops import charts
 from peelian.stops.analysis.schema import RACES
 
 GROUPS = ("black", "hispanic", "white", "asian/pacific islander", "other")
+# The open data's small-cell rule (exports.SMALL_CELL_MAX), applied to the per-area cells of
+# a published analysis: a count from 1 to 4 in one race x area cell is withheld.
+SMALL_CELL_MAX = 4
+CELL_LISTS = (("outcome_test", "by_district"), ("threshold_test", "by_geography"))
 CSV_HEADER = ["test", "measure", "group", "estimate", "lower", "upper", "n", "note"]
 
 
@@ -533,6 +538,28 @@ def report_context(results: dict[str, Any] | None) -> dict[str, Any] | None:
         if text
     ]
     return ctx
+
+
+def public_results(results: dict[str, Any]) -> dict[str, Any]:
+    """The results as the public may download them: in the per-area cells (race x district),
+    every count from 1 to 4 is withheld (null, and named in ``suppressed``), as in the open
+    data. City-wide figures are unchanged; the estimates of a withheld cell are kept, since
+    the cell's own interval already says how little it rests on."""
+    out = copy.deepcopy(results)
+    for test, key in CELL_LISTS:
+        for cell in (out.get(test) or {}).get(key) or []:
+            hidden = []
+            for name, value in list(cell.items()):
+                if (
+                    name.startswith("n_")
+                    and isinstance(value, int)
+                    and 1 <= value <= SMALL_CELL_MAX
+                ):
+                    cell[name] = None
+                    hidden.append(name)
+            if hidden:
+                cell["suppressed"] = hidden
+    return out
 
 
 def flat_rows(results: dict[str, Any]) -> list[list[Any]]:

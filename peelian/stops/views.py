@@ -75,7 +75,11 @@ def run_json(request: HttpRequest, public_id: Any) -> HttpResponse:
         "data_fingerprint": run.data_fingerprint,
         "code_version": run.code_version,
         "published_at": run.published_at.isoformat() if run.published_at else None,
-        "results": run.results,
+        # Staff who may read unpublished runs get every count; everyone else gets the
+        # per-area cells under the small-cell rule.
+        "results": run.results
+        if policy.can(request.user, READ)
+        else presentation.public_results(run.results),
     }
     response = HttpResponse(
         json.dumps(body, indent=2, ensure_ascii=False), content_type="application/json"

@@ -86,3 +86,29 @@ def test_every_estimate_has_a_csv_row() -> None:
     rows = presentation.flat_rows(RESULTS)
     assert ["stop_rate", "stops_per_resident_year", "black", 0.2, 0.19, 0.21, 800, ""] in rows
     assert any(r[0] == "veil_of_darkness" and r[3] == -0.4 for r in rows)
+
+
+def test_public_download_withholds_small_area_counts() -> None:
+    results = {
+        "outcome_test": {
+            "hit_rate": {"black": {"estimate": 0.3, "n_searches": 300, "n_hits": 90}},
+            "by_district": [
+                {"race": "black", "district": "A", "n_searches": 3, "n_hits": 1},
+                {"race": "white", "district": "A", "n_searches": 40, "n_hits": 0},
+            ],
+        },
+        "threshold_test": {
+            "by_geography": [{"race": "black", "district": "A", "n_stops": 900, "n_hits": 4}]
+        },
+    }
+    public = presentation.public_results(results)
+    cell = public["outcome_test"]["by_district"][0]
+    assert cell["n_searches"] is None
+    assert cell["n_hits"] is None
+    assert cell["suppressed"] == ["n_searches", "n_hits"]
+    assert public["outcome_test"]["by_district"][1]["n_hits"] == 0  # zero reveals no one
+    assert "suppressed" not in public["outcome_test"]["by_district"][1]
+    assert public["threshold_test"]["by_geography"][0]["n_hits"] is None
+    assert public["threshold_test"]["by_geography"][0]["n_stops"] == 900
+    assert public["outcome_test"]["hit_rate"]["black"]["n_hits"] == 90  # city-wide: kept
+    assert results["outcome_test"]["by_district"][0]["n_hits"] == 1  # the stored run is intact

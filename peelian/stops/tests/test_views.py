@@ -140,6 +140,8 @@ def test_staff_start_publish_and_the_public_reads_it(
     data = json.loads(download.content)
     assert data["data_fingerprint"] == run.data_fingerprint
     assert data["results"]["veil_of_darkness"]["estimate"] == vod["estimate"]
+    for cell in data["results"]["outcome_test"]["by_district"]:  # the small-cell rule
+        assert all(not 1 <= (v or 0) <= 4 for k, v in cell.items() if k.startswith("n_"))
     assert "f00dfeed42" not in download.content.decode()
     table = list(
         csv.reader(
